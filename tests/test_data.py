@@ -1,0 +1,142 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from training import convert, gold, markup
+from training.data import main as data_main
+
+REPO = Path(__file__).resolve().parents[1]
+GOLD_FILES = sorted((REPO / "data" / "gold").glob("*.jsonl"))
+TEXT = "Chiều 12-6, Bí thư Thành ủy Nguyễn Văn Quảng làm việc với quận ủy Liên Chiểu."
+
+
+def _span(text, surface, label):
+    i = text.index(surface)
+    return {"start": i, "end": i + len(surface), "label": label}
+
+
+def good_record(doc_id="d1"):
+    return {"id": doc_id, "text": TEXT, "doc_label": "inspection", "source": "gold",
+            "entities": [_span(TEXT, "Chiều 12-6", "DATE"), _span(TEXT, "Bí thư Thành ủy", "POS"),
+                         _span(TEXT, "Nguyễn Văn Quảng", "PER"), _span(TEXT, "quận ủy Liên Chiểu", "ORG")]}
+
+
+def _write(tmp_path, name, lines):
+    path = tmp_path / name
+    path.write_text("".join(l if isinstance(l, str) else json.dumps(l, ensure_ascii=False) + "\n"
+                            for l in lines), encoding="utf-8")
+    return path
+
+
+def test_validate_accepts_good_file(tmp_path, capsys):
+    path = _write(tmp_path, "ok.jsonl", [good_record("a"), good_record("b")])
+    assert data_main(["validate", str(path)]) == 0
+    assert "ok: 2 document(s)" in capsys.readouterr().out
+
+
+def _broken(mutate):
+    rec = good_record("bad")
+    mutate(rec)
+    return rec
+
+
+ERRORS = {
+    "unknown label 'PERSON'": lambda r: r["entities"][0].update(label="PERSON"),
+    "span outside the text": lambda r: r["entities"][0].update(end=10_000),
+    "overlaps": lambda r: r["entities"].append({"start": 13, "end": 20, "label": "ORG"}),
+    "begins or ends with whitespace": lambda r: r["entities"][2].update(start=r["entities"][2]["start"] - 1),
+    "unknown doc_label 'politics'": lambda r: r.update(doc_label="politics"),
+    "'source' must be one of": lambda r: r.update(source="model"),
+    "missing 'text'": lambda r: r.pop("text"),
+    "start/end must be integers": lambda r: r["entities"][0].update(start="0"),
+}
+
+
+@pytest.mark.parametrize("reason", sorted(ERRORS))
+def test_validate_names_file_line_document_and_reason(tmp_path, capsys, reason):
+    path = _write(tmp_path, "bad.jsonl", [good_record("first"), _broken(ERRORS[reason])])
+    assert data_main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    line = next(l for l in out.splitlines() if reason in l)
+    assert line.startswith(f"{path}:2: document 'bad':")
+
+
+def test_validate_duplicate_ids_and_bad_json(tmp_path, capsys):
+    a = _write(tmp_path, "a.jsonl", [good_record("same")])
+    b = _write(tmp_path, "b.jsonl", [good_record("same"), "{not json\n"])
+    assert data_main(["validate", str(a), str(b)]) == 1
+    out = capsys.readouterr().out
+    assert f"{b}:1: document 'same': duplicate id (first at {a}:1)" in out
+    assert f"{b}:2: not valid JSON" in out
+
+
+def test_missing_file_is_reported(tmp_path, capsys):
+    assert data_main(["validate", str(tmp_path / "nope.jsonl")]) == 1
+    assert "file not found" in capsys.readouterr().out
+
+
+def test_stats_counts_labels(tmp_path, capsys):
+    path = _write(tmp_path, "ok.jsonl", [good_record("a"), {"id": "b", "text": "x", "doc_label": "review",
+                                                           "source": "gold"}])
+    data_main(["stats", str(path)])
+    out = capsys.readouterr().out
+    assert "documents: 2 (1 with entity annotation)" in out
+    assert "PER    1" in out and "review      1 / 0" in out
+
+
+def test_markup_round_trip_and_text_check():
+    rec = good_record()
+    ann = markup.render(rec["text"], rec["entities"], rec["doc_label"])
+    assert "[[Nguyễn Văn Quảng|PER]]" in ann
+    text, entities, label = markup.parse(ann)
+    assert (text, entities, label) == (rec["text"], rec["entities"], "inspection")
+    assert markup.check_against(rec["text"], text) is None
+    assert "line 1, column 8" in markup.check_against(rec["text"], text.replace("u 12", "u 13"))
+    with pytest.raises(markup.MarkupError, match="unknown label"):
+        markup.parse("[[Hà Nội|CITY]]")
+    with pytest.raises(markup.MarkupError, match="unbalanced"):
+        markup.parse("[[Hà Nội|LOC]] và [[Huế")
+
+
+def _assert_same(a, b):
+    assert a["id"] == b["id"] and a["text"] == b["text"]
+    assert a.get("doc_label") == b.get("doc_label")
+    key = lambda e: (e["start"], e["end"], e["label"])  # noqa: E731
+    assert sorted(map(key, a.get("entities") or [])) == sorted(map(key, b.get("entities") or []))
+
+
+def test_conll_splits_a_word_cut_by_an_entity(tmp_path):
+    text = "Ông A đến Đà Nẵng."
+    rec = {"id": "cut", "text": text, "source": "gold", "entities": [_span(text, "Nẵng", "LOC")]}
+    warnings = []
+    convert.to_conll([rec], tmp_path / "x.conll", warnings.append)
+    assert warnings and "inside word" in warnings[0]
+    _assert_same(convert.from_conll(tmp_path / "x.conll")[0], rec)
+
+
+def test_labelstudio_uses_utf16_offsets_after_emoji():
+    text = "😀 Hà Nội"
+    rec = {"id": "e", "text": text, "source": "gold", "entities": [_span(text, "Hà Nội", "LOC")]}
+    task = convert.to_labelstudio([rec])[0]
+    value = task["annotations"][0]["result"][0]["value"]
+    assert (value["start"], value["end"]) == (3, 9)  # the emoji is two UTF-16 units
+    _assert_same(convert.from_labelstudio([task])[0], rec)
+    pre = convert.to_labelstudio([rec], as_predictions=True)[0]
+    assert "predictions" in pre and "annotations" not in pre
+    assert convert.from_labelstudio([pre]) == []  # predictions alone are not gold
+
+
+def test_gold_files_exist_and_validate():
+    assert GOLD_FILES, "data/gold/*.jsonl missing"
+    assert gold.validate(GOLD_FILES) == []
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.name)
+def test_gold_round_trips_through_conll_and_labelstudio(tmp_path, path):
+    records = [r for r in gold.load([path]) if r.get("entities") is not None]
+    convert.to_conll(records, tmp_path / "g.conll")
+    for a, b in zip(records, convert.from_conll(tmp_path / "g.conll"), strict=True):
+        _assert_same(a, b)
+    for a, b in zip(records, convert.from_labelstudio(convert.to_labelstudio(records)), strict=True):
+        _assert_same(a, b)
