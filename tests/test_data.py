@@ -140,3 +140,34 @@ def test_gold_round_trips_through_conll_and_labelstudio(tmp_path, path):
         _assert_same(a, b)
     for a, b in zip(records, convert.from_labelstudio(convert.to_labelstudio(records)), strict=True):
         _assert_same(a, b)
+
+
+def test_corpus_counts_and_split_hold():
+    from collections import Counter
+
+    from training.split import make_split
+
+    records = gold.load(GOLD_FILES)
+    labels = Counter(r["doc_label"] for r in records)
+    assert len(records) >= 100 and min(labels[l] for l in ("inspection", "review", "directive", "other")) >= 20
+    full = [r for r in records if r.get("entities") is not None]
+    assert len(full) >= 40
+    assert min(Counter(r["doc_label"] for r in full).values()) >= 8
+    other = [r for r in records if r["doc_label"] == "other"]
+    assert sum(r.get("political", False) for r in other) * 2 >= len(other)
+    assert {r["id"] for r in records if r["id"].startswith("seed-")} == {f"seed-00{k}" for k in range(5)}
+    split = json.loads((REPO / "data" / "splits.json").read_text())
+    assert split == make_split(records)  # reproducible from the files
+    ids = [i for part in split.values() for i in part]
+    assert sorted(ids) == sorted(r["id"] for r in records)  # every document once
+
+
+def test_agreement_files_are_the_same_documents_and_agree():
+    from training.agreement import agreement
+
+    a = gold.load([REPO / "data/agreement/annotator_1.jsonl"])
+    b = gold.load([REPO / "data/agreement/annotator_2.jsonl"])
+    assert len(a) >= 6 and {r["id"] for r in a} == {r["id"] for r in b}
+    for path in ("annotator_1.jsonl", "annotator_2.jsonl"):
+        assert gold.validate([REPO / "data/agreement" / path]) == []
+    assert agreement(a, b)["overall"]["f1"] >= 0.90

@@ -62,7 +62,19 @@ def stats(records: list[dict]) -> str:
 
 
 def cmd_stats(args) -> int:
-    print(stats(gold.load(args.files)))
+    records = gold.load(args.files)
+    if not args.split:
+        print(stats(records))
+        return 0
+    from training.split import load_split
+    split = load_split(args.split)
+    known = set().union(*split.values())
+    for name, ids in split.items():
+        print(f"== {name}")
+        print(stats([r for r in records if r["id"] in ids]))
+    unknown = [r["id"] for r in records if r["id"] not in known]
+    if unknown:
+        print(f"== not in the split file ({len(unknown)}): training uses them")
     return 0
 
 
@@ -130,6 +142,7 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("stats", help="documents, entities per label, doc labels")
     p.add_argument("files", nargs="+")
+    p.add_argument("--split", help="split file (data/splits.json): stats for each split")
     p.set_defaults(func=cmd_stats)
 
     mk = sub.add_parser("markup", help="annotator inline markup").add_subparsers(dest="markup_command", required=True)
