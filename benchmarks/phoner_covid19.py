@@ -121,10 +121,10 @@ def main(argv=None) -> None:
           f"encoder {args.encoder}; torch threads {torch.get_num_threads()}", flush=True)
 
     set_seed(args.seed)
-    pretrained = AutoModelForTokenClassification.from_pretrained(args.encoder, **kw)
+    pretrained = AutoModelForTokenClassification.from_pretrained(args.encoder, dtype=torch.float32, **kw)
     f1_pre = run("pretrained", pretrained, tokenizer, train, test, labels, args)
     set_seed(args.seed)
-    random_init = AutoModelForTokenClassification.from_config(AutoConfig.from_pretrained(args.encoder, **kw))
+    random_init = AutoModelForTokenClassification.from_config(AutoConfig.from_pretrained(args.encoder, **kw), dtype=torch.float32)
     f1_rand = run("random", random_init, tokenizer, train, test, labels, args)
     print(f"micro-F1 pretrained={f1_pre:.4f} random={f1_rand:.4f}")
 

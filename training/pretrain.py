@@ -58,6 +58,7 @@ class PretrainConfig:
     output_dir: str
     data_dir: str = "data"
     vocab_size: int = 16000
+    init_embeddings: str | None = None  # .npy from training.init_embeddings (same tokenizer)
     model: ModelShape = field(default_factory=ModelShape)
     train: PretrainLoop = field(default_factory=PretrainLoop)
 
@@ -147,6 +148,13 @@ def main(argv=None) -> None:
         accelerator.wait_for_everyone()
     tokenizer = AutoTokenizer.from_pretrained(out)
     model = RobertaForMaskedLM(roberta_config(conf.model, tokenizer))
+    if conf.init_embeddings:
+        import numpy as np
+        table = torch.from_numpy(np.load(conf.init_embeddings))
+        if tuple(table.shape) != tuple(model.roberta.embeddings.word_embeddings.weight.shape):
+            raise SystemExit(f"{conf.init_embeddings}: shape {tuple(table.shape)} does not fit the model")
+        with torch.no_grad():
+            model.roberta.embeddings.word_embeddings.weight.copy_(table)
     n_params = sum(p.numel() for p in model.parameters())
     accelerator.print(f"encoder: {n_params / 1e6:.2f}M parameters, vocab {len(tokenizer)}")
     decay = [p for n, p in model.named_parameters() if not any(k in n for k in ("bias", "LayerNorm"))]

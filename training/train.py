@@ -139,7 +139,7 @@ def build(conf: TrainConfig):
     tokenizer = AutoTokenizer.from_pretrained(name)
     labels = BIO_LABELS if conf.task == "ner" else DOC_LABELS
     auto = AutoModelForTokenClassification if conf.task == "ner" else AutoModelForSequenceClassification
-    model = auto.from_pretrained(name, num_labels=len(labels), id2label=dict(enumerate(labels)),
+    model = auto.from_pretrained(name, dtype=torch.float32, num_labels=len(labels), id2label=dict(enumerate(labels)),
                                  label2id={l: i for i, l in enumerate(labels)})
     # read back by the predictor
     model.config.window_length = conf.max_length

@@ -162,7 +162,7 @@ def load(path: str | Path | None = None, device: str | None = None, batch_size: 
     for name, auto in (("ner", AutoModelForTokenClassification), ("classifier", AutoModelForSequenceClassification)):
         sub = root / name
         if (sub / "config.json").exists():
-            parts[name] = auto.from_pretrained(sub)
+            parts[name] = auto.from_pretrained(sub, dtype=torch.float32)  # shipped weights are float16 on disk
             parts[name + "_tokenizer"] = AutoTokenizer.from_pretrained(sub)
     if not parts:
         raise FileNotFoundError(f"{root}: no ner/ or classifier/ model folder with a config.json inside")
