@@ -37,17 +37,6 @@ def read_conll(path: Path) -> list[tuple[list[str], list[str]]]:
     return sents
 
 
-def examples(sents, encoder, label2id):
-    out = []
-    for words, tags in sents:
-        for win in encoder.windows(words):
-            labels = [-100] * len(win.input_ids)
-            for k, pos in enumerate(win.first_token):
-                labels[pos] = label2id[tags[win.word_offset + k]]
-            out.append({"input_ids": win.input_ids, "labels": labels})
-    return out
-
-
 @torch.inference_mode()
 def predict(net, encoder, sents, id2label, batch_size=64):
     net.eval()
@@ -79,10 +68,11 @@ def run(name, net, tokenizer, train, test, labels, args) -> float:
     from transformers import DataCollatorForTokenClassification, Trainer, TrainingArguments
 
     from model.encoding import WordEncoder
+    from training.train import tagged_windows
 
     label2id = {l: i for i, l in enumerate(labels)}
     encoder = WordEncoder(tokenizer, args.max_length, 32)
-    ds = Dataset.from_list(examples(train, encoder, label2id))
+    ds = Dataset.from_list([ex for words, tags in train for ex in tagged_windows(encoder, words, tags, label2id)])
     targs = TrainingArguments(output_dir=str(args.work / name), num_train_epochs=args.epochs,
                               learning_rate=args.learning_rate, per_device_train_batch_size=args.batch_size,
                               warmup_steps=0.1, weight_decay=0.01, seed=args.seed, data_seed=args.seed,

@@ -99,21 +99,23 @@ def file_hashes(paths: list[str]) -> dict[str, str]:
 
 # ------------------------------------------------------------- examples
 
+def tagged_windows(encoder, words: list[str], tags: list[str], label2id: dict) -> list[dict]:
+    """Training windows of one sentence: each word's first subword carries its tag, the rest -100."""
+    out = []
+    for win in encoder.windows(words):
+        labels = [-100] * len(win.input_ids)
+        for k, pos in enumerate(win.first_token):
+            labels[pos] = label2id[tags[win.word_offset + k]]
+        out.append({"input_ids": win.input_ids, "labels": labels})
+    return out
+
+
 def ner_examples(records, encoder) -> list[dict]:
     from training.convert import words_with_tags
 
     label2id = {l: i for i, l in enumerate(BIO_LABELS)}
-    out = []
-    for rec in records:
-        for sent in words_with_tags(rec):
-            words = [w for w, *_ in sent]
-            tags = [t for *_, t in sent]
-            for win in encoder.windows(words):
-                labels = [-100] * len(win.input_ids)
-                for k, pos in enumerate(win.first_token):
-                    labels[pos] = label2id[tags[win.word_offset + k]]
-                out.append({"input_ids": win.input_ids, "labels": labels})
-    return out
+    return [ex for rec in records for sent in words_with_tags(rec)
+            for ex in tagged_windows(encoder, [w for w, *_ in sent], [t for *_, t in sent], label2id)]
 
 
 def doc_words(rec) -> list[str]:
@@ -160,6 +162,35 @@ def fit_temperature(logits: torch.Tensor, gold: torch.Tensor) -> float:
     return best_t
 
 
+def window_metrics(task: str):
+    """Dev metric that picks the best epoch: strict entity F1 (seqeval) over first
+    subwords for NER, macro-F1 over windows for the classifier."""
+    import numpy as np
+
+    def ner(pred):
+        from seqeval.metrics import f1_score
+        from seqeval.scheme import IOB2
+
+        ids = pred.predictions.argmax(-1)
+        gold, guess = [], []
+        for p_row, l_row in zip(ids, pred.label_ids):
+            keep = l_row != -100
+            gold.append([BIO_LABELS[i] for i in l_row[keep]])
+            guess.append([BIO_LABELS[i] for i in p_row[keep]])
+        return {"f1": f1_score(gold, guess, mode="strict", scheme=IOB2)}
+
+    def classifier(pred):
+        guess, gold = pred.predictions.argmax(-1), pred.label_ids
+        f1s = []
+        for k in range(len(DOC_LABELS)):
+            tp = int(np.sum((guess == k) & (gold == k)))
+            denom = int(np.sum(guess == k) + np.sum(gold == k))
+            f1s.append(2 * tp / denom if denom else 0.0)
+        return {"f1": float(np.mean(f1s))}
+
+    return ner if task == "ner" else classifier
+
+
 def train(conf: TrainConfig, config_path: str = "-") -> dict:
     from datasets import Dataset
     from transformers import (DataCollatorForTokenClassification, DataCollatorWithPadding, Trainer,
@@ -196,11 +227,12 @@ def train(conf: TrainConfig, config_path: str = "-") -> dict:
         weight_decay=conf.weight_decay, warmup_steps=conf.warmup_ratio,  # a float < 1 is a ratio
         seed=conf.seed, data_seed=conf.seed,
         eval_strategy="epoch" if dev_ds is not None else "no", save_strategy="epoch" if dev_ds is not None else "no",
-        load_best_model_at_end=dev_ds is not None, metric_for_best_model="eval_loss", greater_is_better=False,
+        load_best_model_at_end=dev_ds is not None, metric_for_best_model="f1", greater_is_better=True,
         save_total_limit=1, logging_strategy="epoch", report_to=[], use_cpu=not torch.cuda.is_available(),
         dataloader_num_workers=0, disable_tqdm=not sys.stderr.isatty(),
     )
-    trainer = Trainer(model=net, args=args, train_dataset=train_ds, eval_dataset=dev_ds, data_collator=collator)
+    trainer = Trainer(model=net, args=args, train_dataset=train_ds, eval_dataset=dev_ds, data_collator=collator,
+                      compute_metrics=window_metrics(conf.task))
     trainer.train()
     net = trainer.model.cpu().eval()
 
