@@ -77,6 +77,7 @@ def run(name, net, tokenizer, train, test, labels, args) -> float:
                               learning_rate=args.learning_rate, per_device_train_batch_size=args.batch_size,
                               warmup_steps=0.1, weight_decay=0.01, seed=args.seed, data_seed=args.seed,
                               save_strategy="no", eval_strategy="no", logging_strategy="no", report_to=[],
+                              train_sampling_strategy="group_by_length",  # similar lengths per batch: far less padding
                               disable_tqdm=not sys.stderr.isatty())
     started = time.time()
     Trainer(model=net, args=targs, train_dataset=ds,
@@ -93,7 +94,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", required=True, type=Path, help="folder with train_word.conll and test_word.conll")
     ap.add_argument("--encoder", default=str(ROOT / "src/model/default/encoder"))
-    ap.add_argument("--epochs", type=float, default=8)
+    ap.add_argument("--epochs", type=float, default=5)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--learning-rate", type=float, default=3e-4)
     ap.add_argument("--batch-size", type=int, default=32)

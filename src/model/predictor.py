@@ -78,7 +78,8 @@ class Predictor:
         out: list = [None] * len(windows)
         for b in range(0, len(order), batch_size):
             idx = order[b:b + batch_size]
-            width = max(len(windows[i]) for i in idx)
+            # few distinct shapes: CPU kernels are prepared per shape, and a new width per batch costs more
+            width = -(-max(len(windows[i]) for i in idx) // 16) * 16
             ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
             mask = torch.zeros((len(idx), width), dtype=torch.long)
             for row, i in enumerate(idx):
