@@ -3,7 +3,7 @@
     python -m training.pretrain --config configs/pretrain.yaml
     accelerate launch -m training.pretrain --config configs/pretrain.yaml   # GPUs / machines
 
-Streams the segmented corpus, packs sentences into sequences, checkpoints
+Reads the segmented corpus through a memory-mapped Arrow table, packs sentences into sequences, checkpoints
 every ``save_every`` steps and resumes from the last checkpoint.
 """
 from __future__ import annotations
@@ -78,17 +78,39 @@ def roberta_config(shape: ModelShape, tokenizer) -> RobertaConfig:
                          eos_token_id=tokenizer.eos_token_id)
 
 
+def _sentence_rows(segmented: str, data_dir: str, stamp: str):
+    for text in sentences(segmented, data_dir):
+        yield {"text": text}
+
+
+def sentence_table(conf: PretrainConfig):
+    """The pretraining sentences as a memory-mapped Arrow table (built once, cached beside the output).
+
+    The file's size and modification time are part of the cache key, so a re-segmented corpus
+    or a changed exclusion list builds a new table.
+    """
+    import os
+
+    from datasets import Dataset
+
+    st = os.stat(conf.segmented)
+    excl = Path(conf.data_dir) / "pretrain_exclude.txt"
+    stamp = f"{st.st_size}-{st.st_mtime_ns}-{excl.stat().st_mtime_ns if excl.exists() else 0}"
+    return Dataset.from_generator(_sentence_rows, cache_dir=str(Path(conf.output_dir) / "arrow"),
+                                  gen_kwargs={"segmented": conf.segmented, "data_dir": conf.data_dir, "stamp": stamp})
+
+
 def packed_sequences(conf: PretrainConfig, tokenizer, seed: int):
     """Endless stream of token-id lists of at most max_length - 2 tokens, shuffled per pass."""
     budget = conf.train.max_length - 2
-    sents = list(sentences(conf.segmented, conf.data_dir))
+    table = sentence_table(conf)
     rng = random.Random(seed)
     while True:
-        order = list(range(len(sents)))
+        order = list(range(len(table)))
         rng.shuffle(order)
         buf: list[int] = []
         for start in range(0, len(order), 1000):
-            chunk = [sents[i] for i in order[start:start + 1000]]
+            chunk = table[order[start:start + 1000]]["text"]
             for ids in tokenizer(chunk, add_special_tokens=False)["input_ids"]:
                 if len(buf) + len(ids) > budget and buf:
                     yield buf
