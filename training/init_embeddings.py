@@ -48,10 +48,9 @@ def ppmi(counts: sparse.csr_matrix, alpha: float = 0.75) -> sparse.csr_matrix:
     counts = counts.tocoo()
     row_sum = np.asarray(counts.sum(1)).ravel()
     col_sum = np.asarray(counts.sum(0)).ravel() ** alpha  # context smoothing
-    total, ctx_total = row_sum.sum(), col_sum.sum()
+    ctx_total = col_sum.sum()
     with np.errstate(divide="ignore"):
         pmi = np.log(counts.data * ctx_total / (row_sum[counts.row] * col_sum[counts.col]) + 1e-12)
-
     keep = pmi > 0
     return sparse.coo_matrix((pmi[keep], (counts.row[keep], counts.col[keep])), shape=counts.shape).tocsr()
 

@@ -52,8 +52,6 @@ class Normalized:
             if cluster in _DROP:
                 i = j
                 continue
-            if cluster == "\r\n":  # never reached: \n is not combining; kept for clarity
-                pass
             for c in unicodedata.normalize("NFC", cluster):
                 if c in ("\r", "\n"):
                     c = "\n"
