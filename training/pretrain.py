@@ -79,6 +79,7 @@ def roberta_config(shape: ModelShape, tokenizer) -> RobertaConfig:
 
 
 def _sentence_rows(segmented: str, data_dir: str, stamp: str):
+    # `stamp` is unused here: it is part of the datasets cache key (see sentence_table)
     for text in sentences(segmented, data_dir):
         yield {"text": text}
 
@@ -86,16 +87,15 @@ def _sentence_rows(segmented: str, data_dir: str, stamp: str):
 def sentence_table(conf: PretrainConfig):
     """The pretraining sentences as a memory-mapped Arrow table (built once, cached beside the output).
 
-    The file's size and modification time are part of the cache key, so a re-segmented corpus
-    or a changed exclusion list builds a new table.
+    The size and modification time of the corpus and of every file the exclusion reads
+    (data/**/*.jsonl, pretrain_exclude.txt) are part of the cache key, so a re-segmented
+    corpus or new annotations build a new table.
     """
-    import os
-
     from datasets import Dataset
 
-    st = os.stat(conf.segmented)
-    excl = Path(conf.data_dir) / "pretrain_exclude.txt"
-    stamp = f"{st.st_size}-{st.st_mtime_ns}-{excl.stat().st_mtime_ns if excl.exists() else 0}"
+    inputs = [Path(conf.segmented), *sorted(Path(conf.data_dir).glob("**/*.jsonl")),
+              *[p for p in [Path(conf.data_dir) / "pretrain_exclude.txt"] if p.exists()]]
+    stamp = ";".join(f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in inputs)
     return Dataset.from_generator(_sentence_rows, cache_dir=str(Path(conf.output_dir) / "arrow"),
                                   gen_kwargs={"segmented": conf.segmented, "data_dir": conf.data_dir, "stamp": stamp})
 
