@@ -165,7 +165,6 @@ def fit_temperature(logits: torch.Tensor, gold: torch.Tensor) -> float:
 def window_metrics(task: str):
     """Dev metric that picks the best epoch: strict entity F1 (seqeval) over first
     subwords for NER, macro-F1 over windows for the classifier."""
-    import numpy as np
 
     def ner(pred):
         from seqeval.metrics import f1_score
@@ -180,13 +179,10 @@ def window_metrics(task: str):
         return {"f1": f1_score(gold, guess, mode="strict", scheme=IOB2)}
 
     def classifier(pred):
+        from training.metrics import classification_scores
+
         guess, gold = pred.predictions.argmax(-1), pred.label_ids
-        f1s = []
-        for k in range(len(DOC_LABELS)):
-            tp = int(np.sum((guess == k) & (gold == k)))
-            denom = int(np.sum(guess == k) + np.sum(gold == k))
-            f1s.append(2 * tp / denom if denom else 0.0)
-        return {"f1": float(np.mean(f1s))}
+        return {"f1": classification_scores([DOC_LABELS[i] for i in gold], [DOC_LABELS[i] for i in guess])["macro_f1"]}
 
     return ner if task == "ner" else classifier
 
