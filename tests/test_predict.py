@@ -117,3 +117,41 @@ def test_slow_phobert_tokenizer_path(slow_encoder_dir, tmp_path):
     assert not AutoTokenizer.from_pretrained(slow_encoder_dir).is_fast
     pred = model.load(tiny.random_bundle(slow_encoder_dir, tmp_path), device="cpu")
     _check(SEED_TEXT, pred(SEED_TEXT))
+
+
+def test_viterbi_returns_valid_iob2_and_the_best_valid_path():
+    import itertools
+
+    import torch
+
+    from model.bio import allowed_transitions, viterbi
+    from model.labels import BIO_LABELS
+
+    labels = list(BIO_LABELS)
+    start, trans = allowed_transitions(labels)
+    o, b_org, i_org, i_per = (labels.index(t) for t in ("O", "B-ORG", "I-ORG", "I-PER"))
+    # argmax would read O, I-ORG, I-ORG: an I- with no B-, which strict scoring rejects
+    probs = torch.full((3, len(labels)), 0.01)
+    probs[0, o], probs[0, b_org] = 0.5, 0.4
+    probs[1, i_org], probs[1, i_per] = 0.6, 0.3
+    probs[2, i_org] = 0.9
+    path = viterbi(probs.log(), start, trans)
+    assert path == [b_org, i_org, i_org]
+
+    def valid(seq):
+        tags = [labels[t] for t in seq]
+        return all(not t.startswith("I-") or (k and tags[k - 1][2:] == t[2:] and tags[k - 1] != "O")
+                   for k, t in enumerate(tags))
+
+    # brute force over a small label set: the decoder finds the most probable valid sequence
+    small = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG"]
+    s2, t2 = allowed_transitions(small)
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(20):
+        lp = torch.randn(4, len(small), generator=gen).log_softmax(-1)
+        best = max((seq for seq in itertools.product(range(len(small)), repeat=4)
+                    if all(not small[t].startswith("I-") or (k and small[seq[k - 1]][2:] == small[t][2:])
+                           for k, t in enumerate(seq))),
+                   key=lambda seq: sum(float(lp[k, t]) for k, t in enumerate(seq)))
+        assert viterbi(lp, s2, t2) == list(best)
+    assert valid(path)

@@ -11,7 +11,8 @@ import re
 
 from model.labels import DOC_LABELS, ENTITY_LABELS
 
-_SPAN = re.compile(r"\[\[(.+?)\|([A-Z]+)\]\]", re.S)
+# A span opens at the last "[[" of a bracket run, so a literal "[" may precede an entity: "[[[Thủ tướng|POS]]".
+_SPAN = re.compile(r"\[\[(?!\[)(.+?)\|([A-Z]+)\]\]", re.S)
 _HEADER = re.compile(r"@@ doc_label=(\S+)\n")
 
 

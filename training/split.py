@@ -1,10 +1,13 @@
 """The fixed train/dev/test split by document, stratified by doc label.
 
     python -m training.split data/gold/*.jsonl --out data/splits.json
+    python -m training.split data/gold/*.jsonl --out data/splits.json --extend   # place new documents only
 
 Documents with entity annotation and documents with a doc label only are
 stratified separately, so each split has both kinds in proportion. The test
-split is never used for training or model selection.
+split is never used for training or model selection. ``--extend`` keeps every
+existing assignment and splits only the documents the file does not list, so
+a test document never moves into training.
 """
 from __future__ import annotations
 
@@ -35,6 +38,12 @@ def make_split(records: list[dict], seed: int = 13) -> dict[str, list[str]]:
     return {name: sorted(ids) for name, ids in split.items()}
 
 
+def extend_split(split: dict[str, list[str]], records: list[dict], seed: int = 13) -> dict[str, list[str]]:
+    placed = {doc_id for ids in split.values() for doc_id in ids}
+    new = make_split([rec for rec in records if rec["id"] not in placed], seed)
+    return {name: sorted(set(split.get(name, [])) | set(new[name])) for name in FRACTIONS}
+
+
 def load_split(path: str) -> dict[str, set[str]]:
     with open(path, encoding="utf-8") as fh:
         return {name: set(ids) for name, ids in json.load(fh).items()}
@@ -45,8 +54,14 @@ def main(argv=None) -> None:
     ap.add_argument("files", nargs="+")
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--extend", action="store_true", help="keep the assignments already in --out")
     args = ap.parse_args(argv)
-    split = make_split(gold.load(args.files), args.seed)
+    records = gold.load(args.files)
+    if args.extend:
+        with open(args.out, encoding="utf-8") as fh:
+            split = extend_split(json.load(fh), records, args.seed)
+    else:
+        split = make_split(records, args.seed)
     with open(args.out, "w", encoding="utf-8") as fh:
         json.dump(split, fh, indent=1)
         fh.write("\n")

@@ -49,6 +49,7 @@ class TrainConfig:
     max_length: int = 256  # tokens per window, specials included
     stride: int = 32  # overlap between windows of a long sentence (NER)
     doc_max_chunks: int = 4  # classifier: windows of the article read and averaged
+    class_weight: str = "none"  # classifier: "balanced" weighs each label by n / (k * count) in the loss
     seed: int = 42
     threads: int = 0
     report_test: bool = True  # score the test split in the report (never used for selection)
@@ -60,6 +61,8 @@ class TrainConfig:
             raise cfg.ConfigError("max_length: must be at least 8")
         if not 0 <= self.stride < self.max_length // 2:
             raise cfg.ConfigError("stride: must be between 0 and max_length / 2")
+        if self.class_weight not in ("none", "balanced"):
+            raise cfg.ConfigError(f"class_weight: expected 'none' or 'balanced', got {self.class_weight!r}")
 
 
 def resolve_encoder(name: str) -> str:
@@ -151,6 +154,25 @@ def build(conf: TrainConfig):
     return model, tokenizer
 
 
+def balanced_weights(labels: list[int], n_labels: int) -> torch.Tensor:
+    """n / (k * count): each label weighs the same in the loss however rare it is (macro-F1 is the target)."""
+    counts = torch.bincount(torch.tensor(labels), minlength=n_labels).float()
+    return len(labels) / (n_labels * counts.clamp_min(1))
+
+
+def weighted_trainer(weights: torch.Tensor):
+    from transformers import Trainer
+
+    class WeightedTrainer(Trainer):
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            labels = inputs.pop("labels")
+            outputs = model(**inputs)
+            loss = torch.nn.functional.cross_entropy(outputs.logits, labels, weight=weights.to(outputs.logits.device))
+            return (loss, outputs) if return_outputs else loss
+
+    return WeightedTrainer
+
+
 def fit_temperature(logits: torch.Tensor, gold: torch.Tensor) -> float:
     """Temperature that minimises dev NLL (Guo et al. 2017), searched on a log grid."""
     best_t, best = 1.0, math.inf
@@ -227,7 +249,10 @@ def train(conf: TrainConfig, config_path: str = "-") -> dict:
         save_total_limit=1, logging_strategy="epoch", report_to=[], use_cpu=not torch.cuda.is_available(),
         dataloader_num_workers=0, disable_tqdm=not sys.stderr.isatty(),
     )
-    trainer = Trainer(model=net, args=args, train_dataset=train_ds, eval_dataset=dev_ds, data_collator=collator,
+    trainer_class = Trainer
+    if conf.task == "classifier" and conf.class_weight == "balanced":
+        trainer_class = weighted_trainer(balanced_weights(train_ds["labels"], len(DOC_LABELS)))
+    trainer = trainer_class(model=net, args=args, train_dataset=train_ds, eval_dataset=dev_ds, data_collator=collator,
                       compute_metrics=window_metrics(conf.task))
     trainer.train()
     net = trainer.model.cpu().eval()

@@ -60,3 +60,41 @@ def spans_from_tags(tagged: list[tuple[int, int, str]]) -> list[dict]:
     if cur:
         spans.append(cur)
     return spans
+
+
+def allowed_transitions(labels: list[str]):
+    """(start, transition) masks of valid IOB2: I-X only at the start of nothing, only after B-X or I-X."""
+    import torch
+
+    n = len(labels)
+    start = torch.tensor([not lab.startswith("I-") for lab in labels])
+    trans = torch.ones(n, n, dtype=torch.bool)
+    for j, lab in enumerate(labels):
+        if lab.startswith("I-"):
+            for i, prev in enumerate(labels):
+                trans[i, j] = prev[2:] == lab[2:] and prev != "O"
+    return start, trans
+
+
+def viterbi(log_probs, start, trans) -> list[int]:
+    """Most probable tag sequence under the per-word probabilities that is valid IOB2.
+
+    Argmax per word can emit I-X after O or after B-Y, which strict scoring
+    counts as a wrong span; the model's own probabilities pick the best
+    sequence that has none.
+    """
+    import torch
+
+    neg = torch.tensor(float("-inf"))
+    score = torch.where(start, log_probs[0], neg)
+    back = []
+    penalty = torch.where(trans, torch.tensor(0.0), neg)
+    for row in log_probs[1:]:
+        total = score[:, None] + penalty  # [prev, next]
+        best, idx = total.max(0)
+        back.append(idx)
+        score = best + row
+    path = [int(score.argmax())]
+    for idx in reversed(back):
+        path.append(int(idx[path[-1]]))
+    return path[::-1]

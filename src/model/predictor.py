@@ -6,6 +6,7 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForSequenceClassification, AutoModelForTokenClassification, AutoTokenizer
 
+from model.bio import allowed_transitions, viterbi
 from model.encoding import WordEncoder
 from model.officials import find_officials
 from model.result import Entity, Result
@@ -37,6 +38,7 @@ class Predictor:
             cfg = self.ner.config
             self.ner_encoder = WordEncoder(ner_tokenizer, getattr(cfg, "window_length", 256), getattr(cfg, "window_stride", 32))
             self.id2label = {int(k): v for k, v in cfg.id2label.items()}
+            self._bio = allowed_transitions([self.id2label[i] for i in range(len(self.id2label))])
         if self.classifier is not None:
             cfg = self.classifier.config
             self.cls_encoder = WordEncoder(classifier_tokenizer, getattr(cfg, "window_length", 256), 0)
@@ -108,8 +110,12 @@ class Predictor:
         for d, sents in enumerate(sentences):
             ents = []
             for s, sent in enumerate(sents):
-                probs = word_probs.get((d, s), {})
-                tags = [(self.id2label[int(probs[k].argmax())], float(probs[k].max())) for k in range(len(sent.words))]
+                if not sent.words:
+                    continue
+                probs = word_probs[(d, s)]
+                probs = torch.stack([probs[k] for k in range(len(sent.words))])
+                path = viterbi(probs.clamp_min(1e-12).log(), *self._bio)
+                tags = [(self.id2label[t], float(probs[k, t])) for k, t in enumerate(path)]
                 ents.extend(self._decode(texts[d], sent.words, tags))
             out.append(ents)
         return out
