@@ -59,6 +59,8 @@ def test_unknown_and_bad_keys_are_named(tmp_path):
         cfg.from_dict(TrainConfig, {**base, "epochs": "many"})
     with pytest.raises(cfg.ConfigError, match="task"):
         cfg.from_dict(TrainConfig, {**base, "task": "pos-tagging"})
+    with pytest.raises(cfg.ConfigError, match="class_weight"):
+        cfg.from_dict(TrainConfig, {**base, "class_weight": "inverse"})
     path = tmp_path / "c.yaml"
     path.write_text(yaml.safe_dump({**base, "batch_size": 2.5}))
     with pytest.raises(cfg.ConfigError, match=r"c.yaml: batch_size: expected int"):
@@ -113,3 +115,27 @@ def test_classifier_from_labelstudio_export(tmp_path, data, fast_encoder_dir):
     saved = json.loads((tmp_path / "out" / "config.json").read_text())
     assert saved["calibration_temperature"] == report["calibration_temperature"]
     assert saved["id2label"] == {str(i): l for i, l in enumerate(["inspection", "review", "directive", "other"])}
+
+
+def test_balanced_weights_equalise_the_labels_share_of_the_loss():
+    from training.train import balanced_weights
+
+    labels = [0] * 6 + [1] * 3 + [2] * 1  # label 3 absent
+    w = balanced_weights(labels, 4)
+    counts = [6, 3, 1]
+    shares = [float(w[k]) * counts[k] for k in range(3)]
+    assert shares == pytest.approx([shares[0]] * 3)  # each present label weighs the same in total
+    assert float(w[2]) > float(w[1]) > float(w[0])
+
+
+def test_weighted_classifier_trains_and_differs_from_unweighted(tmp_path, data, fast_encoder_dir):
+    imbalanced = tmp_path / "imb.jsonl"
+    recs = _records("a") + [dict(r, id=f"b{k}") for k, r in enumerate(_records("x")) if r["doc_label"] == "other"] * 1
+    recs += [dict(r, id=f"c{k}{j}") for j in range(4) for k, r in enumerate(_records("y")) if r["doc_label"] == "other"]
+    gold.write_jsonl(recs, imbalanced)
+    base = cfg.as_dict(_config(tmp_path, data, fast_encoder_dir, task="classifier"))
+    base["data"]["files"] = [str(imbalanced)]
+    plain = train(cfg.from_dict(TrainConfig, {**base, "output_dir": str(tmp_path / "p")}))
+    weighted = train(cfg.from_dict(TrainConfig, {**base, "output_dir": str(tmp_path / "w"), "class_weight": "balanced"}))
+    losses = lambda r: [x["loss"] for x in r["log"] if "loss" in x]  # noqa: E731
+    assert losses(plain) != losses(weighted)

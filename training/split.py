@@ -7,7 +7,9 @@ Documents with entity annotation and documents with a doc label only are
 stratified separately, so each split has both kinds in proportion. The test
 split is never used for training or model selection. ``--extend`` keeps every
 existing assignment and splits only the documents the file does not list, so
-a test document never moves into training.
+a test document never moves into training. A record marked
+``"seen_in_pretraining": true`` (its text was part of the shipped encoder's
+pretraining corpus) always trains: scoring on it would flatter the encoder.
 """
 from __future__ import annotations
 
@@ -23,9 +25,12 @@ FRACTIONS = {"train": 0.6, "dev": 0.2, "test": 0.2}
 
 def make_split(records: list[dict], seed: int = 13) -> dict[str, list[str]]:
     groups = defaultdict(list)
-    for rec in records:
-        groups[(rec.get("entities") is not None, rec.get("doc_label"))].append(rec["id"])
     split = {name: [] for name in FRACTIONS}
+    for rec in records:
+        if rec.get("seen_in_pretraining"):
+            split["train"].append(rec["id"])
+            continue
+        groups[(rec.get("entities") is not None, rec.get("doc_label"))].append(rec["id"])
     rng = random.Random(seed)
     for key in sorted(groups, key=str):
         ids = sorted(groups[key])
