@@ -97,6 +97,23 @@ def test_ner_training_writes_a_loadable_scored_model(tmp_path, data, encoder, re
     assert res.doc_label is None and res.doc_scores == {}
 
 
+def test_evaluate_command_rescores_a_saved_model(tmp_path, data, fast_encoder_dir, capsys):
+    from training import evaluate
+
+    conf = _config(tmp_path, data, fast_encoder_dir)
+    report = train(conf)
+    path = tmp_path / "ner.yaml"
+    path.write_text(yaml.safe_dump(cfg.as_dict(conf)))
+    capsys.readouterr()  # drop the training log
+    evaluate.main([str(path), str(tmp_path / "out"), "--split", "dev"])
+    assert json.loads(capsys.readouterr().out) == report["dev"]  # the report's dev entry, recomputed
+    evaluate.main([str(path), str(tmp_path / "out"), "--split", "dev", "--decode", "argmax"])
+    argmax = json.loads(capsys.readouterr().out)
+    assert argmax["documents"] == 4 and set(argmax["entities"]) >= {"PER", "micro avg"}
+    with pytest.raises(SystemExit, match="no test documents"):
+        evaluate.main([str(path), str(tmp_path / "out"), "--split", "test"])
+
+
 def test_same_config_gives_the_same_scores(tmp_path, data, fast_encoder_dir):
     a = train(_config(tmp_path, data, fast_encoder_dir, name="a"))
     b = train(_config(tmp_path, data, fast_encoder_dir, name="b"))

@@ -96,6 +96,12 @@ def load_splits(conf: TrainConfig) -> dict[str, list[dict]]:
             "test": [r for r in records if r["id"] in split["test"]]}
 
 
+def task_splits(conf: TrainConfig) -> dict[str, list[dict]]:
+    """The splits, keeping the documents annotated for the config's task."""
+    keep = (lambda r: r.get("entities") is not None) if conf.task == "ner" else (lambda r: bool(r.get("doc_label")))
+    return {k: [r for r in v if keep(r)] for k, v in load_splits(conf).items()}
+
+
 def file_hashes(paths: list[str]) -> dict[str, str]:
     return {p: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths if Path(p).exists()}
 
@@ -220,11 +226,7 @@ def train(conf: TrainConfig, config_path: str = "-") -> dict:
     set_seed(conf.seed)
     if conf.threads:
         torch.set_num_threads(conf.threads)
-    splits = load_splits(conf)
-    if conf.task == "ner":
-        splits = {k: [r for r in v if r.get("entities") is not None] for k, v in splits.items()}
-    else:
-        splits = {k: [r for r in v if r.get("doc_label")] for k, v in splits.items()}
+    splits = task_splits(conf)
     if not splits["train"]:
         raise SystemExit(f"no training documents for task {conf.task!r} in {conf.data.files}")
     net, tokenizer = build(conf)
@@ -291,7 +293,7 @@ def doc_logits(net, tokenizer, records, conf):
     return torch.stack(rows), torch.tensor([label2id[r["doc_label"]] for r in records])
 
 
-def evaluate(model_dir: Path, task: str, records: list[dict]) -> dict:
+def evaluate(model_dir: Path, task: str, records: list[dict], decode: str = "viterbi") -> dict:
     """Scores through the same predictor users call, on whole documents."""
     from model.predictor import load
     from training.metrics import classification_scores, ner_scores
@@ -302,6 +304,7 @@ def evaluate(model_dir: Path, task: str, records: list[dict]) -> dict:
     (bundle / ("ner" if task == "ner" else "classifier")).symlink_to(model_dir.resolve())
     try:
         predictor = load(bundle, device="cpu")
+        predictor.decode = decode
         results = predictor.predict_many([r["text"] for r in records])
     finally:
         shutil.rmtree(bundle, ignore_errors=True)

@@ -63,7 +63,7 @@ def spans_from_tags(tagged: list[tuple[int, int, str]]) -> list[dict]:
 
 
 def allowed_transitions(labels: list[str]):
-    """(start, transition) masks of valid IOB2: I-X only at the start of nothing, only after B-X or I-X."""
+    """(start, transition) masks of valid IOB2: I-X never starts a sentence and follows only B-X or I-X."""
     import torch
 
     n = len(labels)

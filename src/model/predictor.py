@@ -39,6 +39,7 @@ class Predictor:
             self.ner_encoder = WordEncoder(ner_tokenizer, getattr(cfg, "window_length", 256), getattr(cfg, "window_stride", 32))
             self.id2label = {int(k): v for k, v in cfg.id2label.items()}
             self._bio = allowed_transitions([self.id2label[i] for i in range(len(self.id2label))])
+        self.decode = "viterbi"  # or "argmax" (per word), kept for comparison: python -m training.evaluate --decode
         if self.classifier is not None:
             cfg = self.classifier.config
             self.cls_encoder = WordEncoder(classifier_tokenizer, getattr(cfg, "window_length", 256), 0)
@@ -114,7 +115,10 @@ class Predictor:
                     continue
                 probs = word_probs[(d, s)]
                 probs = torch.stack([probs[k] for k in range(len(sent.words))])
-                path = viterbi(probs.clamp_min(1e-12).log(), *self._bio)
+                if self.decode == "argmax":
+                    path = probs.argmax(-1).tolist()
+                else:
+                    path = viterbi(probs.clamp_min(1e-12).log(), *self._bio)
                 tags = [(self.id2label[t], float(probs[k, t])) for k, t in enumerate(path)]
                 ents.extend(self._decode(texts[d], sent.words, tags))
             out.append(ents)
