@@ -147,8 +147,8 @@ def test_balanced_weights_equalise_the_labels_share_of_the_loss():
 
 def test_weighted_classifier_trains_and_differs_from_unweighted(tmp_path, data, fast_encoder_dir):
     imbalanced = tmp_path / "imb.jsonl"
-    recs = _records("a") + [dict(r, id=f"b{k}") for k, r in enumerate(_records("x")) if r["doc_label"] == "other"] * 1
-    recs += [dict(r, id=f"c{k}{j}") for j in range(4) for k, r in enumerate(_records("y")) if r["doc_label"] == "other"]
+    other = next(r for r in _records("a") if r["doc_label"] == "other")
+    recs = _records("a") + [dict(other, id=f"o{j}") for j in range(5)]  # other: 6 of 9 documents
     gold.write_jsonl(recs, imbalanced)
     base = cfg.as_dict(_config(tmp_path, data, fast_encoder_dir, task="classifier"))
     base["data"]["files"] = [str(imbalanced)]

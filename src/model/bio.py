@@ -63,16 +63,19 @@ def spans_from_tags(tagged: list[tuple[int, int, str]]) -> list[dict]:
 
 
 def allowed_transitions(labels: list[str]):
-    """(start, transition) masks of valid IOB2: I-X never starts a sentence and follows only B-X or I-X."""
+    """(start, transition) log-penalties of valid IOB2, 0 or -inf: I-X never starts a
+    sentence and follows only B-X or I-X. Built once per model, added in :func:`viterbi`."""
     import torch
 
     n = len(labels)
-    start = torch.tensor([not lab.startswith("I-") for lab in labels])
-    trans = torch.ones(n, n, dtype=torch.bool)
+    start = torch.zeros(n)
+    trans = torch.zeros(n, n)
     for j, lab in enumerate(labels):
         if lab.startswith("I-"):
+            start[j] = float("-inf")
             for i, prev in enumerate(labels):
-                trans[i, j] = prev[2:] == lab[2:] and prev != "O"
+                if prev == "O" or prev[2:] != lab[2:]:
+                    trans[i, j] = float("-inf")
     return start, trans
 
 
@@ -83,15 +86,10 @@ def viterbi(log_probs, start, trans) -> list[int]:
     counts as a wrong span; the model's own probabilities pick the best
     sequence that has none.
     """
-    import torch
-
-    neg = torch.tensor(float("-inf"))
-    score = torch.where(start, log_probs[0], neg)
+    score = log_probs[0] + start
     back = []
-    penalty = torch.where(trans, torch.tensor(0.0), neg)
     for row in log_probs[1:]:
-        total = score[:, None] + penalty  # [prev, next]
-        best, idx = total.max(0)
+        best, idx = (score[:, None] + trans).max(0)  # [prev, next] -> best prev for each next
         back.append(idx)
         score = best + row
     path = [int(score.argmax())]
