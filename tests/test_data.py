@@ -161,9 +161,13 @@ def test_corpus_counts_and_split_hold():
     assert all(isinstance(r.get("political"), bool) for r in label_only_other)  # political vs general news
     assert {r["id"] for r in records if r["id"].startswith("seed-")} == {f"seed-00{k}" for k in range(5)}
     split = json.loads((REPO / "data" / "splits.json").read_text())
-    # reproducible from the files: the first two rounds split, later rounds added with --extend
-    first = [r for r in records if r.get("round", 1) <= 2]
-    assert split == extend_split(make_split(first), records)
+    # reproducible from the files: the first two rounds split, later rounds added with --extend,
+    # stratified by the labels as they stood then (the first reading, before the second-reading
+    # adjudication changed a few)
+    before = {r["id"]: r["doc_label"] for r in gold.load([REPO / "data/agreement/doclabels_reading_1.jsonl"])}
+    as_split = [dict(r, doc_label=before.get(r["id"], r["doc_label"])) for r in records]
+    first = [r for r in as_split if r.get("round", 1) <= 2]
+    assert split == extend_split(make_split(first), as_split)
     ids = [i for part in split.values() for i in part]
     assert sorted(ids) == sorted(r["id"] for r in records)  # every document once
 
@@ -194,3 +198,15 @@ def test_agreement_files_are_the_same_documents_and_agree():
     for path in ("annotator_1.jsonl", "annotator_2.jsonl"):
         assert gold.validate([REPO / "data/agreement" / path]) == []
     assert agreement(a, b)["overall"]["f1"] >= 0.90
+
+
+def test_doc_label_agreement_counts_kappa_and_confusion():
+    from training.agreement import doc_label_agreement
+
+    a = [{"id": str(k), "doc_label": lab} for k, lab in enumerate(["other", "review", "other", "inspection"])]
+    b = [{"id": str(k), "doc_label": lab} for k, lab in enumerate(["other", "inspection", "other", "inspection"])]
+    res = doc_label_agreement(a, b + [{"id": "only-b", "doc_label": "other"}])
+    assert res["documents"] == 4 and res["agreement"] == 0.75
+    # p_o = 3/4; p_e = (1/4*2/4 for inspection) + (2/4*2/4 for other) = 3/8; kappa = (3/4-3/8)/(5/8)
+    assert abs(res["kappa"] - 0.6) < 1e-9
+    assert res["rows_a_cols_b"][res["labels"].index("review")][res["labels"].index("inspection")] == 1

@@ -2,15 +2,18 @@
 
     python -m training.agreement data/agreement/annotator_1.jsonl data/agreement/annotator_2.jsonl
     python -m training.agreement A.jsonl B.jsonl --diff     # list every disagreement
+    python -m training.agreement --doc-labels data/agreement/doclabels_reading_1.jsonl \
+        data/agreement/doclabels_reading_2.jsonl               # article types: kappa, confusion
 
-Agreement F1 is symmetric: precision of one side is recall of the other.
+Agreement F1 is symmetric: precision of one side is recall of the other. Doc-label files
+need only ``id`` and ``doc_label`` per line.
 """
 from __future__ import annotations
 
 import argparse
 from collections import Counter
 
-from model.labels import ENTITY_LABELS
+from model.labels import DOC_LABELS, ENTITY_LABELS
 from training import gold
 
 
@@ -53,13 +56,40 @@ def disagreements(a: list[dict], b: list[dict]):
             yield rec["id"], side, s, " ".join(ctx.split())
 
 
+def doc_label_agreement(a: list[dict], b: list[dict]) -> dict:
+    """Raw agreement, Cohen's kappa and the confusion (rows: A, columns: B) over the ids both share."""
+    from sklearn.metrics import cohen_kappa_score, confusion_matrix
+
+    by_id = {r["id"]: r["doc_label"] for r in b}
+    pairs = [(r["doc_label"], by_id[r["id"]]) for r in a if r["id"] in by_id]
+    if not pairs:
+        raise ValueError("the two files share no document id")
+    ya, yb = zip(*pairs)
+    return {"documents": len(pairs), "agreement": sum(x == y for x, y in pairs) / len(pairs),
+            "kappa": float(cohen_kappa_score(ya, yb, labels=list(DOC_LABELS))),
+            "labels": list(DOC_LABELS),
+            "rows_a_cols_b": confusion_matrix(ya, yb, labels=list(DOC_LABELS)).tolist()}
+
+
+def print_doc_labels(a: list[dict], b: list[dict]) -> None:
+    res = doc_label_agreement(a, b)
+    print(f"{res['documents']} documents; doc_label agreement {res['agreement']:.3f}, Cohen's kappa {res['kappa']:.3f}")
+    print(f"{'A/B':<12}" + "".join(f"{lab:>12}" for lab in res["labels"]))
+    for lab, row in zip(res["labels"], res["rows_a_cols_b"]):
+        print(f"{lab:<12}" + "".join(f"{n:>12}" for n in row))
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("a")
     ap.add_argument("b")
     ap.add_argument("--diff", action="store_true")
+    ap.add_argument("--doc-labels", action="store_true", help="compare article types only (files need id, doc_label)")
     args = ap.parse_args(argv)
     a, b = gold.load([args.a]), gold.load([args.b])
+    if args.doc_labels:
+        print_doc_labels(a, b)
+        return
     rows = agreement(a, b)
     print(f"{len(a)} documents; strict span agreement")
     print(f"{'label':<8}{'A':>6}{'B':>6}{'both':>6}{'F1':>8}")

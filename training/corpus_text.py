@@ -19,7 +19,8 @@ def excluded(data_dir: str | Path = "data") -> tuple[set[str], set[str]]:
     for path in sorted(data_dir.glob("**/*.jsonl")):
         for rec in gold.load([path]):
             ids.add(rec.get("corpus_id") or rec["id"].removeprefix("vn-"))
-            titles.add(rec["text"].strip().split("\n", 1)[0].strip().lower())
+            if "text" in rec:  # label-only files (data/agreement/doclabels_*) name gold documents by id
+                titles.add(rec["text"].strip().split("\n", 1)[0].strip().lower())
     extra = data_dir / "pretrain_exclude.txt"
     if extra.exists():
         ids |= {line.strip() for line in extra.read_text(encoding="utf-8").splitlines() if line.strip()}

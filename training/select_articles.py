@@ -58,7 +58,7 @@ def main(argv=None) -> None:
                 skip_ids.add(doc["id"])
                 if doc["sentences"]:
                     seen.add(doc["sentences"][0].replace("_", " ").strip().lower())
-    kept = [shingles(rec["text"]) for rec in gold.load(sorted(Path(args.data_dir).glob("**/*.jsonl")))]
+    kept = [shingles(rec["text"]) for rec in gold.load(sorted(Path(args.data_dir).glob("**/*.jsonl"))) if "text" in rec]
     rows = {k: [] for k in (*HINTS, "none")}
     with lzma.open(args.corpus, "rt", encoding="utf-8") as fh:
         for line in fh:
