@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from model.labels import DOC_LABELS
 from training import convert, gold, markup
 from training.data import main as data_main
 
@@ -210,3 +211,15 @@ def test_doc_label_agreement_counts_kappa_and_confusion():
     # p_o = 3/4; p_e = (1/4*2/4 for inspection) + (2/4*2/4 for other) = 3/8; kappa = (3/4-3/8)/(5/8)
     assert abs(res["kappa"] - 0.6) < 1e-9
     assert res["rows_a_cols_b"][res["labels"].index("review")][res["labels"].index("inspection")] == 1
+
+
+def test_doc_label_second_reading_covers_dev_and_test_and_agrees():
+    from training.agreement import doc_label_agreement
+
+    first = gold.load([REPO / "data/agreement/doclabels_reading_1.jsonl"])
+    second = gold.load([REPO / "data/agreement/doclabels_reading_2.jsonl"])
+    assert [r["id"] for r in first] == [r["id"] for r in second]
+    split = json.loads((REPO / "data" / "splits.json").read_text())
+    assert set(split["dev"]) | set(split["test"]) <= {r["id"] for r in first}
+    assert all(r["doc_label"] in DOC_LABELS for r in first + second)
+    assert doc_label_agreement(first, second)["kappa"] >= 0.9
