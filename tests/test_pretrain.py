@@ -32,3 +32,15 @@ def test_pretraining_runs_excludes_annotated_articles_and_resumes(tmp_path):
     summary = json.loads((out / "pretrain_summary.json").read_text())
     assert summary["steps"] == 4 and summary["tokens_seen"] > 0
     assert (out / "model.safetensors").exists() and (out / "config.json").exists()
+
+
+def test_excluded_reads_gold_files_and_label_only_files(tmp_path):
+    from training.corpus_text import excluded
+
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "agreement").mkdir()
+    gold_rec = {"id": "vn-101", "text": "Tiêu đề bài một\nNội dung.", "doc_label": "other", "source": "gold"}
+    (tmp_path / "gold" / "a.jsonl").write_text(json.dumps(gold_rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp_path / "agreement" / "reading.jsonl").write_text(json.dumps({"id": "vn-202", "doc_label": "review"}) + "\n")
+    ids, titles = excluded(tmp_path)
+    assert ids == {"101", "202"} and titles == {"tiêu đề bài một"}
