@@ -24,19 +24,19 @@ def main(argv=None) -> None:
     from accelerate import Accelerator
     from transformers import RobertaConfig, RobertaForMaskedLM
 
-    from training.pretrain import mlm_loss
+    from training.pretrain import mlm_loss, with_picked
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=6)
     ap.add_argument("--vocab", type=int, default=16000)
     args = ap.parse_args(argv)
-    acc = Accelerator(mixed_precision="bf16")
+    acc = Accelerator()  # float32, as the CPU pretraining stages ran
     torch.manual_seed(0)
     ids = torch.randint(5, args.vocab, (32, 128))
     labels = torch.full_like(ids, -100)
     masked = torch.rand(ids.shape) < 0.15
     labels[masked] = ids[masked]
-    batch = {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": labels}
+    batch = with_picked({"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": labels})
     print(f"torch threads {torch.get_num_threads()}; batch 32 x 128; vocab {args.vocab}")
     print(f"{'layers':>6} {'hidden':>6} {'params':>8} {'tokens/s':>9} {'tokens/hour':>12}")
     for layers, hidden in SHAPES:
