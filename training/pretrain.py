@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -103,14 +102,13 @@ def token_table(conf: PretrainConfig, tokenizer) -> tuple[np.ndarray, np.ndarray
     is where the corpus is absent, so the file alone can go to a GPU machine.
     """
     path = Path(conf.tokens) if conf.tokens else Path(conf.output_dir) / "tokens.npz"
-    if path.exists():
-        saved = np.load(path)
-        if not Path(conf.segmented).exists():
-            print(f"{conf.segmented} absent: using {path} as it is ({saved['stamp']})")
-            return saved["ids"], saved["starts"]
-        if str(saved["stamp"]) == _stamp(conf, tokenizer):
-            return saved["ids"], saved["starts"]
+    saved = np.load(path) if path.exists() else None
+    if saved is not None and not Path(conf.segmented).exists():
+        print(f"{conf.segmented} absent: using {path} as it is ({saved['stamp']})")
+        return saved["ids"], saved["starts"]
     stamp = _stamp(conf, tokenizer)
+    if saved is not None and str(saved["stamp"]) == stamp:
+        return saved["ids"], saved["starts"]
     dtype = np.uint16 if len(tokenizer) <= np.iinfo(np.uint16).max else np.int32
     parts, lengths, batch = [], [], []
 
@@ -271,7 +269,7 @@ def main(argv=None) -> None:
     model.train()
     bar = tqdm(total=plan["steps"] or None, initial=step, desc="pretrain", disable=not accelerator.is_main_process)
     window_tokens, window_start, window_loss = 0, time.time(), []
-    probe_start = None
+    probe_from, probe_start = step + 5, None  # the first steps after a (re)start are slower
 
     def save():
         accelerator.wait_for_everyone()
@@ -298,9 +296,9 @@ def main(argv=None) -> None:
         window_loss.append(loss.detach())  # read at log time only, so a GPU runs ahead
         bar.update(1)
         if not plan["steps"]:  # fit the step count to max_minutes, timed after the first steps
-            if step == 5:
+            if step == probe_from:
                 probe_start = time.time()
-            elif step == 5 + conf.train.probe_steps:
+            elif step == probe_from + conf.train.probe_steps:
                 per_step = (time.time() - probe_start) / conf.train.probe_steps
                 left = conf.train.max_minutes * 60 - (time.time() - started)
                 plan["steps"] = step + int(0.97 * left / per_step)
