@@ -321,10 +321,10 @@ def main(argv=None) -> None:
     if accelerator.is_main_process:
         accelerator.unwrap_model(model).save_pretrained(out, safe_serialization=True)
         tokenizer.save_pretrained(out)
+        conf.train.max_steps = plan["steps"]  # a fitted run records the count it planned, to rerun as is
         summary = {"steps": step, "tokens_seen": tokens_seen, "parameters": n_params,
                    "seconds": round(elapsed_before + time.time() - started),
-                   "hardware": hardware(accelerator), "init_from": conf.init_from,
-                   "config": {**cfg.as_dict(conf), "train": {**cfg.as_dict(conf)["train"], "max_steps": plan["steps"]}}}
+                   "hardware": hardware(accelerator), "init_from": conf.init_from, "config": cfg.as_dict(conf)}
         (out / "pretrain_summary.json").write_text(json.dumps(summary, indent=1))
         accelerator.print(json.dumps({k: v for k, v in summary.items() if k != "config"}))
 
